@@ -1,0 +1,138 @@
+"""The `xds` command: a thin layer over public functions that the tests call too."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from xds.config import ConfigError, Settings, load_settings, settings_as_dict
+
+console = Console()
+
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="XDS_CONFIG",
+    help="TOML configuration file (also XDS_CONFIG).",
+)
+
+
+def _settings(config_file: Path | None) -> Settings:
+    try:
+        return load_settings(config_file)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@click.group()
+def main() -> None:
+    """IHE XDS.b document sharing server."""
+
+
+@main.command()
+@config_option
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="HTTP port (default 8080).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default 1).")
+def serve(config_file: Path | None, host: str | None, port: int | None, workers: int | None) -> None:
+    """Start the server: every actor on one HTTP port."""
+    import uvicorn
+
+    from xds.server import CONFIG_ENV, build_app, open_database
+
+    if host:
+        os.environ["XDS_SERVER_HOST"] = host
+    if port:
+        os.environ["XDS_SERVER_PORT"] = str(port)
+    if workers:
+        os.environ["XDS_SERVER_WORKERS"] = str(workers)
+    settings = _settings(config_file)
+    server = settings.server
+    console.print(
+        f"[bold]xds[/] serving on http://{server.host}:{server.port} "
+        f"(database: {settings_as_dict(settings)['storage']['effective_database_url']})"
+    )
+    if server.workers > 1:
+        open_database(settings).dispose()  # migrate once, before the workers start
+        if config_file:
+            os.environ[CONFIG_ENV] = str(config_file)
+        uvicorn.run("xds.server:app_from_env", factory=True, host=server.host, port=server.port,
+                    workers=server.workers, log_level="info")
+    else:
+        uvicorn.run(build_app(settings), host=server.host, port=server.port, log_level="info")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@config_option
+def db_upgrade(config_file: Path | None) -> None:
+    """Apply the alembic migrations to the configured database."""
+    from xds.db.engine import make_engine
+    from xds.db.migrate import upgrade
+
+    settings = _settings(config_file)
+    if settings.embedded:
+        settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    engine.dispose()
+    console.print("database schema is up to date")
+
+
+@main.group()
+def config() -> None:
+    """Configuration."""
+
+
+@config.command("show")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def config_show(config_file: Path | None, as_json: bool) -> None:
+    """Print the effective configuration (secrets masked)."""
+    effective = settings_as_dict(_settings(config_file))
+    if as_json:
+        click.echo(json.dumps(effective, indent=2, sort_keys=True))
+        return
+    table = Table("option", "value")
+    for section, values in effective.items():
+        for key, value in values.items():
+            table.add_row(f"{section}.{key}", "" if value is None else str(value))
+    console.print(table)
+
+
+@main.group()
+def patient() -> None:
+    """Patient identities known to the registry."""
+
+
+@patient.command("add")
+@config_option
+@click.argument("patient_id")
+def patient_add(config_file: Path | None, patient_id: str) -> None:
+    """Make PATIENT_ID (`ID^^^&OID&ISO`) known to the registry."""
+    from pix_pdq.patients import add_patient
+    from xds.ebxml.datatypes import CXError
+    from xds.server import open_database
+
+    engine = open_database(_settings(config_file))
+    try:
+        created = add_patient(engine, patient_id)
+    except CXError as exc:
+        console.print(f"[red]refused:[/] {exc}")
+        sys.exit(2)
+    finally:
+        engine.dispose()
+    console.print(f"patient {patient_id} {'added' if created else 'was already known'}")
+if __name__ == "__main__":
+    main()
