@@ -31,11 +31,37 @@ def _ext(obj: str, scheme: str, value: str, name: str, n: str) -> str:
     )
 
 
+AUTHOR = "urn:uuid:93606bcf-9494-43ec-9b4e-a7748d1a838d"
+HAS_MEMBER = "urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember"
+LOINC, SNOMED = "2.16.840.1.113883.6.1", "2.16.840.1.113883.6.96"
+
+
+def _de_codes(event: str) -> list[tuple[str, str, str, str, str]]:
+    """(scheme, code, coding scheme, display, id suffix) of every coded DocumentEntry attribute."""
+    return [
+        ("urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a", "11488-4", LOINC, "Consult", "cl"),
+        ("urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f", "N", "2.16.840.1.113883.5.25", "Normal", "cf"),
+        ("urn:uuid:2c6b8cb7-8b2a-4051-b291-b1ae6a575ef4", event, SNOMED, "Event", "ev"),
+        (
+            "urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d",
+            "urn:ihe:pcc:xphr:2007",
+            "1.3.6.1.4.1.19376.1.2.3",
+            "PHR",
+            "fc",
+        ),
+        ("urn:uuid:f33fb8ac-18af-42cc-ae0e-ed0b0bdb91e1", "SA01", "1.2.250.1.71.4.2.4", "Hospital", "hc"),
+        ("urn:uuid:cccf5598-8b07-4b77-a05e-ae952c785ead", "394802001", SNOMED, "Medicine", "ps"),
+        ("urn:uuid:f0306f51-975f-434e-a61c-c59651d33983", "34108-1", LOINC, "Outpatient", "tc"),
+    ]
+
+
 def unique_oid() -> str:
     return f"{ROOT}.{uuid.uuid4().int}"[:64]
 
 
-def document_entry(sym: str, patient: str, *, creation: str = "20240102103000", event: str = "T-D4909") -> str:
+def document_entry(
+    sym: str, patient: str, *, creation: str = "20240102103000", event: str = "T-D4909"
+) -> str:
     content = sym.encode()
     return (
         f'<rim:ExtrinsicObject id="{sym}" mimeType="text/xml" '
@@ -49,19 +75,24 @@ def document_entry(sym: str, patient: str, *, creation: str = "20240102103000", 
         + _slot("serviceStopTime", "20240102")
         + _slot("sourcePatientId", patient)
         + '<rim:Name><rim:LocalizedString value="Compte rendu"/></rim:Name>'
-        + f'<rim:Classification id="{sym}-au" classificationScheme="urn:uuid:93606bcf-9494-43ec-9b4e-a7748d1a838d" '
+        + f'<rim:Classification id="{sym}-au" classificationScheme="{AUTHOR}" '
         f'classifiedObject="{sym}" nodeRepresentation="">'
         + _slot("authorPerson", "^Dupont^Jean^^^Dr")
         + "</rim:Classification>"
-        + _code(sym, "urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a", "11488-4", "2.16.840.1.113883.6.1", "Consult", "cl")
-        + _code(sym, "urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f", "N", "2.16.840.1.113883.5.25", "Normal", "cf")
-        + _code(sym, "urn:uuid:2c6b8cb7-8b2a-4051-b291-b1ae6a575ef4", event, "2.16.840.1.113883.6.96", "Event", "ev")
-        + _code(sym, "urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d", "urn:ihe:pcc:xphr:2007", "1.3.6.1.4.1.19376.1.2.3", "PHR", "fc")
-        + _code(sym, "urn:uuid:f33fb8ac-18af-42cc-ae0e-ed0b0bdb91e1", "SA01", "1.2.250.1.71.4.2.4", "Hospital", "hc")
-        + _code(sym, "urn:uuid:cccf5598-8b07-4b77-a05e-ae952c785ead", "394802001", "2.16.840.1.113883.6.96", "Medicine", "ps")
-        + _code(sym, "urn:uuid:f0306f51-975f-434e-a61c-c59651d33983", "34108-1", "2.16.840.1.113883.6.1", "Outpatient", "tc")
-        + _ext(sym, "urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427", patient, "XDSDocumentEntry.patientId", "pid")
-        + _ext(sym, "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab", unique_oid(), "XDSDocumentEntry.uniqueId", "uid")
+        + "".join(
+            _code(sym, scheme, code, coding, display, n)
+            for scheme, code, coding, display, n in _de_codes(event)
+        )
+        + _ext(
+            sym, "urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427", patient, "XDSDocumentEntry.patientId", "pid"
+        )
+        + _ext(
+            sym,
+            "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab",
+            unique_oid(),
+            "XDSDocumentEntry.uniqueId",
+            "uid",
+        )
         + "</rim:ExtrinsicObject>"
     )
 
@@ -74,18 +105,33 @@ def submission(patient: str, documents: int = 1) -> bytes:
     parts.append(
         f'<rim:RegistryPackage id="{ss}">'
         + _slot("submissionTime", "20240102110000")
-        + _code(ss, "urn:uuid:aa543740-bdda-424e-8c96-df4873be8500", "34133-9", "2.16.840.1.113883.6.1", "Summary", "ct")
-        + _ext(ss, "urn:uuid:96fdda7c-d067-4183-912e-bf5ee74998a8", unique_oid(), "XDSSubmissionSet.uniqueId", "uid")
+        + _code(
+            ss,
+            "urn:uuid:aa543740-bdda-424e-8c96-df4873be8500",
+            "34133-9",
+            "2.16.840.1.113883.6.1",
+            "Summary",
+            "ct",
+        )
+        + _ext(
+            ss,
+            "urn:uuid:96fdda7c-d067-4183-912e-bf5ee74998a8",
+            unique_oid(),
+            "XDSSubmissionSet.uniqueId",
+            "uid",
+        )
         + _ext(ss, "urn:uuid:554ac39e-e3fe-47fe-b233-965d2a147832", ROOT, "XDSSubmissionSet.sourceId", "src")
-        + _ext(ss, "urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446", patient, "XDSSubmissionSet.patientId", "pid")
+        + _ext(
+            ss, "urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446", patient, "XDSSubmissionSet.patientId", "pid"
+        )
         + "</rim:RegistryPackage>"
         + f'<rim:Classification id="{ss}-node" classifiedObject="{ss}" '
         'classificationNode="urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd"/>'
     )
     for i in range(documents):
         parts.append(
-            f'<rim:Association id="as{i:02d}" associationType="urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember" '
-            f'sourceObject="{ss}" targetObject="Document{i:02d}">{_slot("SubmissionSetStatus", "Original")}</rim:Association>'
+            f'<rim:Association id="as{i:02d}" associationType="{HAS_MEMBER}" sourceObject="{ss}" '
+            f'targetObject="Document{i:02d}">{_slot("SubmissionSetStatus", "Original")}</rim:Association>'
         )
     return (
         f'<lcm:SubmitObjectsRequest xmlns:lcm="{LCM}" xmlns:rim="{RIM}"><rim:RegistryObjectList>'

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 from sqlalchemy import Engine
+from xds.soap.endpoint import Operation, SoapEndpoint, SoapReply, SoapRequest
 
 from registry.register import register
 from registry.settings import RegistrySettings
@@ -23,7 +24,6 @@ from xds.ebxml.render import render_registry_response
 from xds.ebxml.vocabulary import Action, ResponseStatus
 from xds.errors import ErrorCode, RegistryError, XdsError
 from xds.ports import PatientIdentityPort
-from xds.soap.endpoint import Operation, SoapEndpoint, SoapReply, SoapRequest
 from xds.soap.faults import SoapFault
 from xds.xmlsafe import XmlLimits
 
@@ -75,7 +75,9 @@ class RegistryService:
         except XdsError as exc:
             result = QueryResult(ResponseStatus.FAILURE, errors=exc.errors)
         except Exception:
-            result = QueryResult(ResponseStatus.FAILURE, errors=[_internal_error(request, "ITI-18 Stored Query")])
+            result = QueryResult(
+                ResponseStatus.FAILURE, errors=[_internal_error(request, "ITI-18 Stored Query")]
+            )
         return SoapReply(render_query_result(result))
 
     def endpoint(self, *, location: str, limits: XmlLimits | None = None) -> SoapEndpoint:

@@ -16,16 +16,22 @@ RIM = "urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"
 NS = {"s": SOAP, "wsa": WSA, "rs": RS, "query": QUERY, "rim": RIM}
 
 
-def envelope(action: str, body: bytes, to: str = "http://localhost/registry", message_id: str | None = None) -> bytes:
+def envelope(
+    action: str, body: bytes, to: str = "http://localhost/registry", message_id: str | None = None
+) -> bytes:
     message_id = message_id or f"urn:uuid:{uuid.uuid4()}"
     return (
-        f'<s:Envelope xmlns:s="{SOAP}" xmlns:a="{WSA}"><s:Header>'
-        f'<a:Action s:mustUnderstand="1">{action}</a:Action>'
-        f"<a:MessageID>{message_id}</a:MessageID>"
-        f"<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>"
-        f'<a:To s:mustUnderstand="1">{to}</a:To>'
-        f"</s:Header><s:Body>"
-    ).encode() + body + b"</s:Body></s:Envelope>"
+        (
+            f'<s:Envelope xmlns:s="{SOAP}" xmlns:a="{WSA}"><s:Header>'
+            f'<a:Action s:mustUnderstand="1">{action}</a:Action>'
+            f"<a:MessageID>{message_id}</a:MessageID>"
+            f"<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo>"
+            f'<a:To s:mustUnderstand="1">{to}</a:To>'
+            f"</s:Header><s:Body>"
+        ).encode()
+        + body
+        + b"</s:Body></s:Envelope>"
+    )
 
 
 @dataclass
@@ -58,7 +64,9 @@ class SoapResult:
         return list(self.body.iter(f"{{{RS}}}RegistryError"))
 
 
-def call(client: httpx.Client, url: str, action: str, body: bytes, message_id: str | None = None) -> SoapResult:
+def call(
+    client: httpx.Client, url: str, action: str, body: bytes, message_id: str | None = None
+) -> SoapResult:
     response = client.post(
         url,
         content=envelope(action, body, to=url, message_id=message_id),

@@ -45,7 +45,8 @@ def serve(config_file: Path | None, host: str | None, port: int | None, workers:
     """Start the server: every actor on one HTTP port."""
     import uvicorn
 
-    from xds.server import CONFIG_ENV, build_app, open_database
+    from xds.db.database import open_database
+    from xds.server import CONFIG_ENV, build_app
 
     if host:
         os.environ["XDS_SERVER_HOST"] = host
@@ -63,8 +64,14 @@ def serve(config_file: Path | None, host: str | None, port: int | None, workers:
         open_database(settings).dispose()  # migrate once, before the workers start
         if config_file:
             os.environ[CONFIG_ENV] = str(config_file)
-        uvicorn.run("xds.server:app_from_env", factory=True, host=server.host, port=server.port,
-                    workers=server.workers, log_level="info")
+        uvicorn.run(
+            "xds.server:app_from_env",
+            factory=True,
+            host=server.host,
+            port=server.port,
+            workers=server.workers,
+            log_level="info",
+        )
     else:
         uvicorn.run(build_app(settings), host=server.host, port=server.port, log_level="info")
 
@@ -78,14 +85,11 @@ def db() -> None:
 @config_option
 def db_upgrade(config_file: Path | None) -> None:
     """Apply the alembic migrations to the configured database."""
-    from xds.db.engine import make_engine
+    from xds.db.database import open_database
     from xds.db.migrate import upgrade
 
-    settings = _settings(config_file)
-    if settings.embedded:
-        settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine = open_database(_settings(config_file))
+    upgrade(engine)  # the embedded default already migrated; PostgreSQL is migrated only here
     engine.dispose()
     console.print("database schema is up to date")
 
@@ -122,8 +126,8 @@ def patient() -> None:
 def patient_add(config_file: Path | None, patient_id: str) -> None:
     """Make PATIENT_ID (`ID^^^&OID&ISO`) known to the registry."""
     from pix_pdq.patients import add_patient
+    from xds.db.database import open_database
     from xds.ebxml.datatypes import CXError
-    from xds.server import open_database
 
     engine = open_database(_settings(config_file))
     try:
@@ -134,5 +138,7 @@ def patient_add(config_file: Path | None, patient_id: str) -> None:
     finally:
         engine.dispose()
     console.print(f"patient {patient_id} {'added' if created else 'was already known'}")
+
+
 if __name__ == "__main__":
     main()

@@ -21,22 +21,11 @@ from starlette.routing import Route
 from pix_pdq.patients import PatientDirectory
 from registry.service import RegistryService
 from xds.config import Settings, load_settings
-from xds.db.engine import make_engine
-from xds.db.migrate import upgrade
+from xds.db.database import open_database
 
 log = logging.getLogger("xds.server")
 
 CONFIG_ENV = "XDS_CONFIG"
-
-
-def open_database(settings: Settings) -> Engine:
-    """Connect; the embedded SQLite default creates its folder and migrates itself."""
-    if settings.embedded:
-        settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
-    if settings.embedded:
-        upgrade(engine)
-    return engine
 
 
 def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:

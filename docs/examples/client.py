@@ -1,7 +1,7 @@
 """Register a document entry (ITI-42) and find it again (ITI-18) with plain httpx.
 
-    .venv/bin/xds patient add 'PAT-0001^^^&1.2.250.1.999.2&ISO'
-    .venv/bin/python docs/examples/client.py http://127.0.0.1:8080/registry
+.venv/bin/xds patient add 'PAT-0001^^^&1.2.250.1.999.2&ISO'
+.venv/bin/python docs/examples/client.py http://127.0.0.1:8080/registry
 """
 
 import sys
