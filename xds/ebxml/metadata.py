@@ -63,6 +63,9 @@ class DocumentEntry:
     uri: str | None = None
     reference_ids: list[str] = field(default_factory=list)
     extra_slots: list[rim.Slot] = field(default_factory=list)  # slots IHE does not define
+    # Classifications per coded attribute ("classCode": 2), so a rule can refuse a 0..1 code sent twice;
+    # the typed field above holds the first one.
+    code_counts: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -81,6 +84,7 @@ class SubmissionSet:
     authors: list[Author] = field(default_factory=list)
     intended_recipients: list[str] = field(default_factory=list)
     extra_slots: list[rim.Slot] = field(default_factory=list)
+    code_counts: dict[str, int] = field(default_factory=dict)  # {"contentTypeCode": n}, as on DocumentEntry
 
 
 @dataclass(slots=True)
@@ -121,3 +125,5 @@ class Submission:
     associations: list[Association] = field(default_factory=list)
     # RegistryPackages that are neither SubmissionSet nor Folder, kept so a rule can refuse them.
     unclassified_packages: list[rim.RegistryPackage] = field(default_factory=list)
+    # Stand-alone Classifications whose classifiedObject is not in the request, for a rule to refuse.
+    unattached_classifications: list[rim.Classification] = field(default_factory=list)
