@@ -1,0 +1,36 @@
+"""ACK messages: the answer to ITI-8 feeds (TF-2 3.8.4.1.3), to QCN^J01, and the NAK for anything refused
+before its transaction is known (HL7 2.5 2.9.2 original acknowledgement mode)."""
+
+from __future__ import annotations
+
+import uuid
+
+from pix_pdq.settings import PatientIdentitySettings
+from pix_pdq.v2.codec import Header, V2Error, err, msa, msh, render
+
+# When the request's MSH could not be read, the NAK still needs a header to be a message.
+UNKNOWN_HEADER = Header("", "", "", "", "", "P", "2.5", "", "", "")
+
+
+def control_id() -> str:
+    """A new MSH-10 (at most 20 characters in HL7 2.5)."""
+    return uuid.uuid4().hex[:20]
+
+
+def ack(header: Header, settings: PatientIdentitySettings, error: V2Error | None = None) -> str:
+    """AA, or the error's AE/AR with an ERR naming the segment and field at fault."""
+    event = header.trigger_event
+    message_type = f"ACK^{event}^ACK" if event else "ACK"
+    segments = [
+        msh(
+            header,
+            control_id(),
+            message_type,
+            our_application=settings.application_name,
+            our_facility=settings.facility_name,
+        ),
+        msa(error.ack_code if error else "AA", header.control_id, header.version, error),
+    ]
+    if error is not None:
+        segments.append(err(error, header.version or "2.5"))
+    return render(segments)
