@@ -36,7 +36,7 @@ ADHOC_QUERY_REQUEST = q(QUERY, "AdhocQueryRequest")
 def _expect_body(request: SoapRequest, tag: str) -> None:
     body = request.envelope.body
     if body.tag != tag:
-        raise SoapFault("Sender", f"the SOAP Body must hold {tag}, not {body.tag}")
+        raise SoapFault.sender(f"the SOAP Body must hold {tag}, not {body.tag}")
 
 
 def _internal_error(request: SoapRequest, what: str) -> RegistryError:

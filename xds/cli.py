@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -41,7 +41,10 @@ def main() -> None:
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="HTTP port (default 8080).")
 @click.option("--workers", type=int, default=None, help="Worker processes (default 1).")
-def serve(config_file: Path | None, host: str | None, port: int | None, workers: int | None) -> None:
+@click.option("--mllp-port", type=int, default=None, help="Also listen for HL7 v2 over MLLP on this port.")
+def serve(
+    config_file: Path | None, host: str | None, port: int | None, workers: int | None, mllp_port: int | None
+) -> None:
     """Start the server: every actor on one HTTP port."""
     import uvicorn
 
@@ -54,12 +57,18 @@ def serve(config_file: Path | None, host: str | None, port: int | None, workers:
         os.environ["XDS_SERVER_PORT"] = str(port)
     if workers:
         os.environ["XDS_SERVER_WORKERS"] = str(workers)
+    if mllp_port:
+        os.environ["XDS_SERVER_MLLP_PORT"] = str(mllp_port)
     settings = _settings(config_file)
     server = settings.server
     console.print(
         f"[bold]xds[/] serving on http://{server.host}:{server.port} "
         f"(database: {settings_as_dict(settings)['storage']['effective_database_url']})"
     )
+    if server.workers > 1 and server.mllp_port is not None:
+        raise click.UsageError(
+            "the MLLP listener runs in a single-worker server: drop --workers or --mllp-port"
+        )
     if server.workers > 1:
         open_database(settings).dispose()  # migrate once, before the workers start
         if config_file:
@@ -115,29 +124,24 @@ def config_show(config_file: Path | None, as_json: bool) -> None:
     console.print(table)
 
 
-@main.group()
-def patient() -> None:
-    """Patient identities known to the registry."""
-
-
-@patient.command("add")
-@config_option
-@click.argument("patient_id")
-def patient_add(config_file: Path | None, patient_id: str) -> None:
-    """Make PATIENT_ID (`ID^^^&OID&ISO`) known to the registry."""
-    from pix_pdq.patients import add_patient
+def _open_configured_database():  # type: ignore[no-untyped-def]
+    """For command groups that take no --config of their own: XDS_CONFIG names the file."""
     from xds.db.database import open_database
-    from xds.ebxml.datatypes import CXError
 
-    engine = open_database(_settings(config_file))
-    try:
-        created = add_patient(engine, patient_id)
-    except CXError as exc:
-        console.print(f"[red]refused:[/] {exc}")
-        sys.exit(2)
-    finally:
-        engine.dispose()
-    console.print(f"patient {patient_id} {'added' if created else 'was already known'}")
+    config = os.environ.get("XDS_CONFIG")
+    return open_database(_settings(Path(config) if config else None))
+
+
+def _register_actor_commands() -> None:
+    from pix_pdq.cli import make_patient_group
+
+    identity = None
+    with contextlib.suppress(click.UsageError):  # a bad configuration is reported when a command runs
+        identity = _settings(None).patient_identity
+    main.add_command(make_patient_group(_open_configured_database, identity))
+
+
+_register_actor_commands()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from pix_pdq.settings import PatientIdentitySettings
 from registry.settings import RegistrySettings
 from xds.xmlsafe import XmlLimits
 
@@ -31,6 +32,8 @@ class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
+    # HL7 v2 over MLLP (ITI-8, ITI-9, ITI-21); None = no MLLP listener.
+    mllp_port: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     xml: XmlLimits = field(default_factory=XmlLimits)
     registry: RegistrySettings = field(default_factory=RegistrySettings)
+    patient_identity: PatientIdentitySettings = field(default_factory=PatientIdentitySettings)
 
     @property
     def database_url(self) -> str:
@@ -63,6 +67,7 @@ _SECTIONS: dict[str, type] = {
     "storage": StorageSettings,
     "xml": XmlLimits,
     "registry": RegistrySettings,
+    "patient_identity": PatientIdentitySettings,
 }
 _SHORT_ENV = {"XDS_DATA_DIR": ("storage", "data_dir"), "XDS_DATABASE_URL": ("storage", "database_url")}
 
@@ -72,8 +77,13 @@ def _coerce(section: str, key: str, value: Any, target: type | str) -> Any:
     try:
         if value is None or value == "":
             return None if "None" in kind else value
+        if kind.startswith("tuple"):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(item).strip() for item in items if str(item).strip())
         if kind.startswith("int"):
             return int(value)
+        if kind.startswith("float"):
+            return float(value)
         if kind.startswith("bool"):
             return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
         if "Path" in kind:
@@ -128,7 +138,10 @@ def settings_as_dict(settings: Settings) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name in _SECTIONS:
         section = dataclasses.asdict(getattr(settings, name))
-        out[name] = {k: (str(v) if isinstance(v, Path) else v) for k, v in section.items()}
+        out[name] = {
+            k: str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v
+            for k, v in section.items()
+        }
     if settings.storage.database_url:
         out["storage"]["database_url"] = mask_url(settings.storage.database_url)
     out["storage"]["effective_database_url"] = mask_url(settings.database_url)

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from pix_pdq.mllp import start_mllp_server
 from pix_pdq.patients import PatientDirectory
 from registry.service import RegistryService
 from xds.config import Settings, load_settings
@@ -31,7 +32,8 @@ CONFIG_ENV = "XDS_CONFIG"
 def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     engine = engine or open_database(settings)
     base = f"http://{settings.server.host}:{settings.server.port}"
-    registry = RegistryService(engine, PatientDirectory(engine), settings.registry)
+    identity = settings.patient_identity
+    registry = RegistryService(engine, PatientDirectory(engine, identity), settings.registry)
 
     def _ping() -> None:
         with engine.connect() as conn:
@@ -47,8 +49,19 @@ def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        engine.dispose()
+        mllp = None
+        if settings.server.mllp_port is not None:
+            mllp = await start_mllp_server(
+                engine, settings.server.host, settings.server.mllp_port, settings=identity
+            )
+            log.info("MLLP listening on %s:%s", settings.server.host, settings.server.mllp_port)
+        try:
+            yield
+        finally:
+            if mllp is not None:
+                mllp.close()
+                await mllp.wait_closed()
+            engine.dispose()
 
     routes = [
         Route("/health", health, methods=["GET"]),

@@ -42,7 +42,7 @@ def test_patient_add_makes_the_patient_known(runner: CliRunner, tmp_path: Path) 
     first = runner.invoke(main, ["patient", "add", "P-1^^^&1.2.3.4&ISO"])
     again = runner.invoke(main, ["patient", "add", "P-1^^^&1.2.3.4&ISO"])
     assert first.exit_code == 0 and "added" in first.output
-    assert again.exit_code == 0 and "already known" in again.output
+    assert again.exit_code == 0 and "updated" in again.output
     assert PatientDirectory(make_engine(sqlite_url(tmp_path))).is_known("P-1^^^&1.2.3.4&ISO")
 
 

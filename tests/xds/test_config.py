@@ -52,3 +52,14 @@ def test_bad_configuration_is_named(tmp_path: Path, toml: str, message: str) -> 
 def test_environment_typo_in_option_is_refused() -> None:
     with pytest.raises(ConfigError, match="max_leafclass_result"):
         load_settings(environ={"XDS_REGISTRY_MAX_LEAFCLASS_RESULT": "5"})
+
+
+def test_affinity_domains_from_environment_are_a_tuple() -> None:
+    settings = load_settings(
+        environ={"XDS_PATIENT_IDENTITY_AFFINITY_DOMAIN_OIDS": "1.2.250.1.213.1.4.8, 1.2.250.1.213.1.4.9"}
+    )
+    assert settings.patient_identity.affinity_domain_oids == ("1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9")
+    assert settings_as_dict(settings)["patient_identity"]["affinity_domain_oids"] == [
+        "1.2.250.1.213.1.4.8",
+        "1.2.250.1.213.1.4.9",
+    ]
