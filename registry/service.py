@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from importlib.resources import files
+from pathlib import Path
 
 from sqlalchemy import Engine
-from xds.soap.endpoint import Operation, SoapEndpoint, SoapReply, SoapRequest
 
 from registry.register import register
 from registry.settings import RegistrySettings
@@ -24,6 +23,7 @@ from xds.ebxml.render import render_registry_response
 from xds.ebxml.vocabulary import Action, ResponseStatus
 from xds.errors import ErrorCode, RegistryError, XdsError
 from xds.ports import PatientIdentityPort
+from xds.soap.endpoint import Operation, SoapEndpoint, SoapReply, SoapRequest
 from xds.soap.faults import SoapFault
 from xds.xmlsafe import XmlLimits
 
@@ -81,7 +81,7 @@ class RegistryService:
         return SoapReply(render_query_result(result))
 
     def endpoint(self, *, location: str, limits: XmlLimits | None = None) -> SoapEndpoint:
-        wsdl = files("registry").joinpath("registry.wsdl").read_text(encoding="utf-8")
+        wsdl = Path(__file__).with_name("registry.wsdl").read_text(encoding="utf-8")
         return SoapEndpoint(
             {
                 Action.REGISTER: Operation(self.register_document_set, Action.REGISTER_RESPONSE),

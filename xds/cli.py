@@ -49,7 +49,7 @@ def serve(
     import uvicorn
 
     from xds.db.database import open_database
-    from xds.server import CONFIG_ENV, build_app
+    from xds.server import CONFIG_ENV, build_app, wire
 
     if host:
         os.environ["XDS_SERVER_HOST"] = host
@@ -69,8 +69,13 @@ def serve(
         raise click.UsageError(
             "the MLLP listener runs in a single-worker server: drop --workers or --mllp-port"
         )
+    # Once, before any worker serves: migrate (embedded) and repair what a crash left between the blob
+    # store and the registry (the sweep also clears the upload spool, so no upload may be in flight).
+    actors = wire(settings, open_database(settings))
+    report = actors.repository.sweep()
+    console.print(f"repository sweep: {report}")
     if server.workers > 1:
-        open_database(settings).dispose()  # migrate once, before the workers start
+        actors.engine.dispose()
         if config_file:
             os.environ[CONFIG_ENV] = str(config_file)
         uvicorn.run(
@@ -82,7 +87,7 @@ def serve(
             log_level="info",
         )
     else:
-        uvicorn.run(build_app(settings), host=server.host, port=server.port, log_level="info")
+        uvicorn.run(build_app(settings, actors.engine), host=server.host, port=server.port, log_level="info")
 
 
 @main.group()
@@ -132,13 +137,23 @@ def _open_configured_database():  # type: ignore[no-untyped-def]
     return open_database(_settings(Path(config) if config else None))
 
 
+def _open_repository(config_file: Path | None):  # type: ignore[no-untyped-def]
+    from xds.db.database import open_database
+    from xds.server import wire
+
+    settings = _settings(config_file)
+    return wire(settings, open_database(settings)).repository
+
+
 def _register_actor_commands() -> None:
     from pix_pdq.cli import make_patient_group
+    from repository.cli import make_repository_group
 
     identity = None
     with contextlib.suppress(click.UsageError):  # a bad configuration is reported when a command runs
         identity = _settings(None).patient_identity
     main.add_command(make_patient_group(_open_configured_database, identity))
+    main.add_command(make_repository_group(config_option, _open_repository))
 
 
 _register_actor_commands()

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from pix_pdq.settings import PatientIdentitySettings
 from registry.settings import RegistrySettings
+from repository.settings import RepositorySettings
 from xds.xmlsafe import XmlLimits
 
 
@@ -49,6 +50,7 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     xml: XmlLimits = field(default_factory=XmlLimits)
     registry: RegistrySettings = field(default_factory=RegistrySettings)
+    repository: RepositorySettings = field(default_factory=RepositorySettings)
     patient_identity: PatientIdentitySettings = field(default_factory=PatientIdentitySettings)
 
     @property
@@ -67,6 +69,7 @@ _SECTIONS: dict[str, type] = {
     "storage": StorageSettings,
     "xml": XmlLimits,
     "registry": RegistrySettings,
+    "repository": RepositorySettings,
     "patient_identity": PatientIdentitySettings,
 }
 _SHORT_ENV = {"XDS_DATA_DIR": ("storage", "data_dir"), "XDS_DATABASE_URL": ("storage", "database_url")}

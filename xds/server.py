@@ -1,6 +1,7 @@
-"""The composition root: builds the ASGI application from settings and wires the actors together.
+"""The composition root: builds the actors from settings, wires them together, and serves them.
 
-Only this module and the CLI import actors (architecture section 2); actors meet through `xds.ports`.
+Only this module, `xds/config.py` and the CLI import actors (architecture section 2); actors meet
+through the ports of `xds/ports.py`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -20,20 +22,51 @@ from starlette.routing import Route
 
 from pix_pdq.mllp import start_mllp_server
 from pix_pdq.patients import PatientDirectory
+from registry.port import InProcessRegistry
 from registry.service import RegistryService
+from repository.blobstore import FilesystemBlobStore
+from repository.registry_client import SoapRegistryClient
+from repository.service import RepositoryService
 from xds.config import Settings, load_settings
 from xds.db.database import open_database
+from xds.ports import RegistryPort
 
 log = logging.getLogger("xds.server")
 
 CONFIG_ENV = "XDS_CONFIG"
 
 
-def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
+@dataclass(slots=True)
+class Actors:
+    """Every actor of one server, wired to one database."""
+
+    engine: Engine
+    registry: RegistryService
+    repository: RepositoryService
+
+
+def wire(settings: Settings, engine: Engine | None = None) -> Actors:
+    """Build the actors; the repository registers in-process unless `repository.registry_url` is set."""
     engine = engine or open_database(settings)
+    patients = PatientDirectory(engine, settings.patient_identity)
+    rs = settings.repository
+    registry_port: RegistryPort = (
+        SoapRegistryClient.from_settings(rs, settings.xml)
+        if rs.registry_url
+        else InProcessRegistry(engine, patients, settings.registry)
+    )
+    store = FilesystemBlobStore(rs.blob_root(settings.storage.data_dir))
+    return Actors(
+        engine=engine,
+        registry=RegistryService(engine, patients, settings.registry),
+        repository=RepositoryService(engine, store, registry_port, rs),
+    )
+
+
+def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
+    actors = wire(settings, engine)
+    engine = actors.engine
     base = f"http://{settings.server.host}:{settings.server.port}"
-    identity = settings.patient_identity
-    registry = RegistryService(engine, PatientDirectory(engine, identity), settings.registry)
 
     def _ping() -> None:
         with engine.connect() as conn:
@@ -52,7 +85,7 @@ def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         mllp = None
         if settings.server.mllp_port is not None:
             mllp = await start_mllp_server(
-                engine, settings.server.host, settings.server.mllp_port, settings=identity
+                engine, settings.server.host, settings.server.mllp_port, settings=settings.patient_identity
             )
             log.info("MLLP listening on %s:%s", settings.server.host, settings.server.mllp_port)
         try:
@@ -65,7 +98,8 @@ def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
 
     routes = [
         Route("/health", health, methods=["GET"]),
-        Route("/registry", registry.endpoint(location=f"{base}/registry", limits=settings.xml)),
+        Route("/registry", actors.registry.endpoint(location=f"{base}/registry", limits=settings.xml)),
+        Route("/repository", actors.repository.endpoint(location=f"{base}/repository", limits=settings.xml)),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

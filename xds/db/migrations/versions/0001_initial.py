@@ -14,6 +14,7 @@ depends_on = None
 def upgrade() -> None:
     import pix_pdq.tables  # noqa: F401
     import registry.tables  # noqa: F401
+    import repository.tables  # noqa: F401
     from xds.db.metadata import metadata
 
     metadata.create_all(op.get_bind())
