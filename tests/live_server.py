@@ -5,10 +5,33 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 
+import httpx
 import uvicorn
+from sqlalchemy import Engine
+
+
+@dataclass
+class Server:
+    """A running server as the end-to-end tests see it: its base URL, its database and a client."""
+
+    base: str
+    engine: Engine
+    client: httpx.Client
+
+    @property
+    def registry(self) -> str:
+        return f"{self.base}/registry"
+
+    @property
+    def repository(self) -> str:
+        return f"{self.base}/repository"
+
+
+ServerFactory = Callable[..., AbstractContextManager[Server]]
 
 
 def free_port() -> int:

@@ -573,12 +573,9 @@ def test_unique_constraint_caught_after_the_checks(
     assert reg.counts() == before
 
 
-def test_racing_submissions_with_one_submission_set_unique_id(reg: Registry) -> None:
-    """Two simultaneous submissions reusing one SubmissionSet uniqueId: exactly one succeeds, the other gets
-    XDSDuplicateUniqueIdInRegistry (a check if it ran second, the unique constraint if both checked first)."""
-    uid = new_oid()
-    requests = [SubmissionBuilder(unique_id=uid).document("Document01").request() for _ in range(2)]
-    barrier = threading.Barrier(2)
+def _race(reg: Registry, requests: list[rim.SubmitObjectsRequest]) -> list[XdsError]:
+    """Submit `requests` at the same instant from threads; assert one succeeded, return the failures."""
+    barrier = threading.Barrier(len(requests))
     outcomes: list[object] = []
 
     def run(req: rim.SubmitObjectsRequest) -> None:
@@ -594,7 +591,30 @@ def test_racing_submissions_with_one_submission_set_unique_id(reg: Registry) -> 
     for t in threads:
         t.join()
     failures = [o for o in outcomes if isinstance(o, XdsError)]
-    assert len(outcomes) == 2 and len(failures) == 1, outcomes
+    assert len(outcomes) == len(requests) and len(failures) == len(requests) - 1, outcomes
+    return failures
+
+
+def test_racing_submissions_with_one_submission_set_unique_id(reg: Registry) -> None:
+    """Two simultaneous submissions reusing one SubmissionSet uniqueId: exactly one succeeds, the other gets
+    XDSDuplicateUniqueIdInRegistry (a check if it ran second, the unique constraint if both checked first)."""
+    uid = new_oid()
+    requests = [SubmissionBuilder(unique_id=uid).document("Document01").request() for _ in range(2)]
+    failures = _race(reg, requests)
     assert [e.code for e in failures[0].errors] == [ErrorCode.DUPLICATE_UNIQUE_ID_IN_REGISTRY]
     counts = reg.counts()
     assert (counts["submission_set"], counts["document_entry"], counts["association"]) == (1, 1, 1)
+
+
+def test_racing_replacements_of_one_document(reg: Registry) -> None:
+    """Two simultaneous RPLC of one entry: one wins, the other finds it Deprecated (row lock on PostgreSQL,
+    BEGIN IMMEDIATE on SQLite) instead of both deprecating it."""
+    original = _registered(reg)
+    requests = []
+    for _ in range(2):
+        b = one_document()
+        b.relate(T.RPLC, "Document01", original.id)
+        requests.append(b.request())
+    failures = _race(reg, requests)
+    assert [e.code for e in failures[0].errors] == [ErrorCode.REGISTRY_DEPRECATED_DOCUMENT_ERROR]
+    assert len(reg.associations(type=T.RPLC)) == 1

@@ -14,9 +14,7 @@ can take away exactly one required attribute.
 
 from __future__ import annotations
 
-import itertools
-import os
-import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -34,13 +32,10 @@ SOURCE_ID = "1.3.6.1.4.1.21367.2008.1.2.178"
 
 CodeSpec = tuple[str, str, str]  # code, codingScheme, displayName
 
-_OID_BASE = f"1.2.42.{os.getpid()}.{int(time.time())}"
-_counter = itertools.count(1)
-
 
 def new_oid() -> str:
-    """A fresh OID for uniqueIds, unique across the test session."""
-    return f"{_OID_BASE}.{next(_counter)}"
+    """A fresh OID for uniqueIds: the UUID-derived arc 2.25 (ITU-T X.667), unique across processes too."""
+    return f"2.25.{uuid.uuid4().int}"
 
 
 DE_CODE_SCHEMES = {
