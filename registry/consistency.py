@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from registry.lookup import Kind, Registered
+from registry.validation.associations import describe
 from xds.ebxml import vocabulary as v
 from xds.ebxml.metadata import Association, Submission
 from xds.errors import ErrorCode, RegistryError
@@ -37,10 +38,6 @@ def uuids_not_reused(sub: Submission, registered: dict[str, Registered]) -> Iter
         yield RegistryError(META, f"{oid}: an object with this UUID is already registered ({kind})", oid)
 
 
-def _label(a: Association) -> str:
-    return f"Association {a.entry_uuid} ({a.association_type.rsplit(':', 1)[-1]} {a.source} -> {a.target})"
-
-
 def references_resolve(sub: Submission, registered: dict[str, Registered]) -> Iterator[RegistryError]:
     """Every reference outside the submission names a registered object (TF-3 4.2.1.5)."""
     external = external_references(sub)
@@ -49,7 +46,7 @@ def references_resolve(sub: Submission, registered: dict[str, Registered]) -> It
             if ref in external and ref not in registered:
                 yield RegistryError(
                     ErrorCode.UNRESOLVED_REFERENCE,
-                    f"{_label(a)}: {attribute} {ref} is not in the registry",
+                    f"{describe(a)}: {attribute} {ref} is not in the registry",
                     a.entry_uuid,
                 )
 
@@ -70,7 +67,7 @@ def associations_fit_registry(sub: Submission, registered: dict[str, Registered]
         source, target = outside.get(a.source), outside.get(a.target)
         if source is None and target is None:
             continue
-        label = _label(a)
+        label = describe(a)
         if a.association_type == HAS_MEMBER and a.source == ss:
             yield from _by_reference(label, a, target)
             continue

@@ -39,7 +39,7 @@ document_entry = Table(
     Column("service_stop_time", String(14)),
     Column("hash", String(40)),
     Column("size", BigInteger),
-    Column("mime_type", String(128)),
+    Column("mime_type", String(CODE_LEN)),  # ebRIM LongName, like every value the rules let through
     Column("repository_unique_id", String(UID_LEN)),
     Column("xml", Text, nullable=False),
     Index("ix_document_entry_patient_status", "patient_id", "status"),

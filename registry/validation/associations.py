@@ -25,7 +25,8 @@ def _ss_id(sub: Submission) -> str | None:
     return sub.submission_sets[0].entry_uuid if len(sub.submission_sets) == 1 else None
 
 
-def _label(a: Association) -> str:
+def describe(a: Association) -> str:
+    """`Association id (Type source -> target)`, how every association finding names its object."""
     return f"Association {a.entry_uuid} ({a.association_type.rsplit(':', 1)[-1]} {a.source} -> {a.target})"
 
 
@@ -51,7 +52,8 @@ def submission_set_status(ctx: RuleContext) -> Iterator[Violation]:
         if is_ss_de and a.submission_set_status not in SUBMISSION_SET_STATUSES:
             status = a.submission_set_status
             yield Violation(
-                f"{_label(a)}: SubmissionSetStatus must be Original or Reference, is {status!r}", a.entry_uuid
+                f"{describe(a)}: SubmissionSetStatus must be Original or Reference, is {status!r}",
+                a.entry_uuid,
             )
 
 
@@ -60,7 +62,7 @@ def documentation_on_relationships_only(ctx: RuleContext) -> Iterator[Violation]
     for a in ctx.submission.associations:
         if a.has_documentation and a.association_type not in v.RELATIONSHIP_TYPES:
             yield Violation(
-                f"{_label(a)}: associationDocumentation is only allowed on relationships", a.entry_uuid
+                f"{describe(a)}: associationDocumentation is only allowed on relationships", a.entry_uuid
             )
 
 
@@ -72,7 +74,8 @@ def references_resolvable(ctx: RuleContext) -> Iterator[Violation]:
         for attribute, ref in (("sourceObject", a.source), ("targetObject", a.target)):
             if ref not in ids and not is_uuid_urn(ref):
                 yield Violation(
-                    f"{_label(a)}: {attribute} {ref!r} is neither in the submission nor a UUID", a.entry_uuid
+                    f"{describe(a)}: {attribute} {ref!r} is neither in the submission nor a UUID",
+                    a.entry_uuid,
                 )
 
 
@@ -81,7 +84,7 @@ def relationship_source(ctx: RuleContext) -> Iterator[Violation]:
     documents = {d.entry_uuid for d in ctx.submission.documents}
     for a in ctx.submission.associations:
         if a.association_type in v.RELATIONSHIP_TYPES and a.source not in documents:
-            yield Violation(f"{_label(a)}: source is not a DocumentEntry of this submission", a.entry_uuid)
+            yield Violation(f"{describe(a)}: source is not a DocumentEntry of this submission", a.entry_uuid)
 
 
 def relationship_target(ctx: RuleContext) -> Iterator[Violation]:
@@ -90,7 +93,9 @@ def relationship_target(ctx: RuleContext) -> Iterator[Violation]:
     ids = {o.entry_uuid for o in (*sub.submission_sets, *sub.documents, *sub.folders, *sub.associations)}
     for a in sub.associations:
         if a.association_type in TARGET_IN_REGISTRY and a.target in ids:
-            yield Violation(f"{_label(a)}: the target must be an entry already in the registry", a.entry_uuid)
+            yield Violation(
+                f"{describe(a)}: the target must be an entry already in the registry", a.entry_uuid
+            )
 
 
 def endpoint_kinds(ctx: RuleContext) -> Iterator[Violation]:
@@ -112,7 +117,7 @@ def endpoint_kinds(ctx: RuleContext) -> Iterator[Violation]:
                 allowed = documents
             else:
                 yield Violation(
-                    f"{_label(a)}: a HasMember source must be the SubmissionSet or a Folder", a.entry_uuid
+                    f"{describe(a)}: a HasMember source must be the SubmissionSet or a Folder", a.entry_uuid
                 )
                 continue
         elif a.association_type in v.RELATIONSHIP_TYPES:
@@ -121,7 +126,7 @@ def endpoint_kinds(ctx: RuleContext) -> Iterator[Violation]:
             continue
         if a.target in inside and a.target not in allowed:
             yield Violation(
-                f"{_label(a)}: target {a.target} is not of a kind this association allows", a.entry_uuid
+                f"{describe(a)}: target {a.target} is not of a kind this association allows", a.entry_uuid
             )
 
 
@@ -152,7 +157,7 @@ def folder_membership_recorded(ctx: RuleContext) -> Iterator[Violation]:
     for a in sub.associations:
         if a.association_type == HAS_MEMBER and a.source != ss and a.entry_uuid not in recorded:
             yield Violation(
-                f"{_label(a)}: no HasMember from the SubmissionSet records this folder membership",
+                f"{describe(a)}: no HasMember from the SubmissionSet records this folder membership",
                 a.entry_uuid,
             )
 

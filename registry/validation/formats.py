@@ -13,7 +13,15 @@ from typing import Any
 
 from registry.validation.rule import Violation
 from xds.ebxml import rim
-from xds.ebxml.datatypes import CXError, DTMError, is_oid, parse_cx, parse_dtm
+from xds.ebxml.datatypes import (
+    CXError,
+    DTMError,
+    is_oid,
+    parse_cx,
+    parse_dtm,
+    xcn_has_name_or_id,
+    xon_has_name,
+)
 from xds.ebxml.metadata import Author
 
 CODING_SCHEME = "codingScheme"
@@ -106,8 +114,16 @@ def oid_value(label: str, oid: str, attribute: str, value: str | None) -> Iterat
 
 
 def authors(label: str, oid: str, entries: Iterable[Author]) -> Iterator[Violation]:
-    """An author has at least authorPerson, authorInstitution or authorTelecommunication (TF-3 4.2.3.1.4)."""
+    """An author has at least authorPerson, authorInstitution or authorTelecommunication (TF-3 4.2.3.1.4);
+    authorPerson is an XCN with a name or an id, authorInstitution an XON with a name (Table 4.2.3.1.7-2)."""
     for author in entries:
+        if author.person and not xcn_has_name_or_id(author.person):
+            yield Violation(f"{label} {oid}: authorPerson {author.person!r} has neither name nor id", oid)
+        for institution in author.institutions:
+            if not xon_has_name(institution):
+                yield Violation(
+                    f"{label} {oid}: authorInstitution {institution!r} has no organization name", oid
+                )
         if not (author.person or author.institutions or author.telecoms):
             yield Violation(
                 f"{label} {oid}: author has none of authorPerson, authorInstitution, authorTelecommunication",

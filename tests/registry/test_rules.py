@@ -185,6 +185,18 @@ CASES: list[Case] = [
     ),
     ("document_entry_authors", doc(authors=[Author(person=None, institutions=[])]), META, "author has none"),
     (
+        "document_entry_authors",
+        doc(authors=[Author(person="^^^^^")]),
+        META,
+        "authorPerson '^^^^^' has neither",
+    ),
+    (
+        "document_entry_authors",
+        doc(authors=[Author(institutions=["^^^^^^^^^1.2.3"])]),
+        META,
+        "authorInstitution '^^^^^^^^^1.2.3' has no organization name",
+    ),
+    (
         "document_entry_source_patient_info",
         doc(slots={"sourcePatientInfo": ["PID-7|1956", "PID-7|1957"]}),
         META,
