@@ -14,7 +14,14 @@ from datetime import date
 from enum import Enum
 
 from pix_pdq.ins import INSError, check_ins, is_ins_authority
-from pix_pdq.vocabulary import SEX_CODES
+from pix_pdq.vocabulary import (
+    HL7_ERR_DATA_TYPE,
+    HL7_ERR_DUPLICATE_KEY,
+    HL7_ERR_REQUIRED_FIELD_MISSING,
+    HL7_ERR_TABLE_VALUE,
+    HL7_ERR_UNKNOWN_KEY,
+    SEX_CODES,
+)
 from xds.ebxml.datatypes import CX, is_oid
 
 
@@ -52,6 +59,22 @@ class IdentityError(ValueError):
         self.subject = subject
         self.problem = problem
         self.index = index
+
+
+PROBLEM_CODES = {
+    Problem.INVALID: HL7_ERR_DATA_TYPE,
+    Problem.MISSING: HL7_ERR_REQUIRED_FIELD_MISSING,
+    Problem.UNKNOWN: HL7_ERR_UNKNOWN_KEY,
+    Problem.CONFLICT: HL7_ERR_DUPLICATE_KEY,
+}
+
+
+def hl7_error_code(error: IdentityError) -> str:
+    """The HL7 table 0357 code of a refusal: v2 writes it in ERR-3 and v3 in acknowledgementDetail.code
+    (ITI TF-2 3.45.4.2.3 and 3.47.4.2.3 reuse the table), so both codecs take it from here."""
+    if error.subject is Subject.SEX and error.problem is Problem.INVALID:
+        return HL7_ERR_TABLE_VALUE
+    return PROBLEM_CODES[error.problem]
 
 
 @dataclass(frozen=True, slots=True)

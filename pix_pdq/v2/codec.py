@@ -13,15 +13,10 @@ from datetime import datetime
 
 import hl7
 
-from pix_pdq.model import Identifier, IdentityError, Problem, Subject
+from pix_pdq.model import Identifier, IdentityError, Subject, hl7_error_code
 from pix_pdq.vocabulary import (
-    HL7_ERR_DATA_TYPE,
-    HL7_ERR_DUPLICATE_KEY,
-    HL7_ERR_REQUIRED_FIELD_MISSING,
     HL7_ERR_SEGMENT_SEQUENCE,
-    HL7_ERR_TABLE_VALUE,
     HL7_ERR_TEXT,
-    HL7_ERR_UNKNOWN_KEY,
 )
 
 FIELD, COMPONENT, REPETITION, ESCAPE, SUBCOMPONENT = "|", "^", "~", "\\", "&"
@@ -71,14 +66,6 @@ class V2Error(Exception):
         return f"{self.location}: {self}" if self.location else str(self)
 
 
-PROBLEM_CODES = {
-    Problem.INVALID: HL7_ERR_DATA_TYPE,
-    Problem.MISSING: HL7_ERR_REQUIRED_FIELD_MISSING,
-    Problem.UNKNOWN: HL7_ERR_UNKNOWN_KEY,
-    Problem.CONFLICT: HL7_ERR_DUPLICATE_KEY,
-}
-
-
 def refusal(error: IdentityError, locations: dict[Subject, Location]) -> V2Error:
     """Translate a model refusal into a v2 one at the field `locations` assigns to its subject; a repeating
     subject's index becomes the repetition."""
@@ -86,12 +73,7 @@ def refusal(error: IdentityError, locations: dict[Subject, Location]) -> V2Error
     location = None
     if base is not None:
         location = Location(base.segment, base.field, base.repetition + error.index, base.component)
-    code = (
-        HL7_ERR_TABLE_VALUE
-        if error.subject is Subject.SEX and error.problem is Problem.INVALID
-        else (PROBLEM_CODES[error.problem])
-    )
-    return V2Error(str(error), location, code)
+    return V2Error(str(error), location, hl7_error_code(error))
 
 
 @dataclass(frozen=True, slots=True)

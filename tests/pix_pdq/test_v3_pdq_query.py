@@ -133,3 +133,9 @@ def test_status_code_must_match_the_action(fed: V3Client) -> None:
     assert cancel.location == "/QUQI_IN000003UV01/controlActProcess/queryContinuation/statusCode"
     go_on = fed.pdq(CONTINUE, m.continuation("X", status="aborted"))
     assert (go_on.ack, go_on.detail_code) == ("AE", "103")
+
+
+def test_long_query_id_still_continues(fed: V3Client) -> None:
+    long_id = "Q" * 80  # longer than the continuation key column: stored under its digest
+    assert counts(fed.pdq(QUERY, m.pdq_query(m.name("DURAND"), query_id=long_id, quantity=4))) == (5, 4, 1)
+    assert counts(fed.pdq(CONTINUE, m.continuation(long_id))) == (5, 1, 0)
