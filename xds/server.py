@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from pix_pdq.mllp import start_mllp_server
 from pix_pdq.patients import PatientDirectory
+from pix_pdq.v3.service import PatientIdentityV3Service
 from registry.port import InProcessRegistry
 from registry.service import RegistryService
 from repository.blobstore import FilesystemBlobStore
@@ -43,6 +44,7 @@ class Actors:
     engine: Engine
     registry: RegistryService
     repository: RepositoryService
+    identity: PatientIdentityV3Service
 
 
 def wire(settings: Settings, engine: Engine | None = None) -> Actors:
@@ -60,6 +62,7 @@ def wire(settings: Settings, engine: Engine | None = None) -> Actors:
         engine=engine,
         registry=RegistryService(engine, patients, settings.registry),
         repository=RepositoryService(engine, store, registry_port, rs),
+        identity=PatientIdentityV3Service(engine, settings.patient_identity),
     )
 
 
@@ -100,6 +103,8 @@ def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
         Route("/health", health, methods=["GET"]),
         Route("/registry", actors.registry.endpoint(location=f"{base}/registry", limits=settings.xml)),
         Route("/repository", actors.repository.endpoint(location=f"{base}/repository", limits=settings.xml)),
+        Route("/pix", actors.identity.pix_endpoint(f"{base}/pix", limits=settings.xml)),
+        Route("/pdq", actors.identity.pdq_endpoint(f"{base}/pdq", limits=settings.xml)),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 
