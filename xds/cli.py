@@ -146,6 +146,7 @@ def _open_repository(config_file: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _register_actor_commands() -> None:
+    from conformance.cli import make_conformance_group
     from pix_pdq.cli import make_patient_group
     from repository.cli import make_repository_group
 
@@ -154,6 +155,7 @@ def _register_actor_commands() -> None:
         identity = _settings(None).patient_identity
     main.add_command(make_patient_group(_open_configured_database, identity))
     main.add_command(make_repository_group(config_option, _open_repository))
+    main.add_command(make_conformance_group())
 
 
 _register_actor_commands()
