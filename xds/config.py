@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from conformance.settings import ConformanceSettings
 from pix_pdq.settings import PatientIdentitySettings
 from registry.settings import RegistrySettings
 from repository.settings import RepositorySettings
@@ -52,6 +53,7 @@ class Settings:
     registry: RegistrySettings = field(default_factory=RegistrySettings)
     repository: RepositorySettings = field(default_factory=RepositorySettings)
     patient_identity: PatientIdentitySettings = field(default_factory=PatientIdentitySettings)
+    conformance: ConformanceSettings = field(default_factory=ConformanceSettings)
 
     @property
     def database_url(self) -> str:
@@ -71,6 +73,7 @@ _SECTIONS: dict[str, type] = {
     "registry": RegistrySettings,
     "repository": RepositorySettings,
     "patient_identity": PatientIdentitySettings,
+    "conformance": ConformanceSettings,
 }
 _SHORT_ENV = {"XDS_DATA_DIR": ("storage", "data_dir"), "XDS_DATABASE_URL": ("storage", "database_url")}
 

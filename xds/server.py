@@ -7,6 +7,7 @@ through the ports of `xds/ports.py`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -20,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from conformance.recorder import MessageRecorder
+from conformance.reports_route import reports_route
 from pix_pdq.mllp import start_mllp_server
 from pix_pdq.patients import PatientDirectory
 from pix_pdq.v3.service import PatientIdentityV3Service
@@ -99,13 +102,20 @@ def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
                 await mllp.wait_closed()
             engine.dispose()
 
-    routes = [
-        Route("/health", health, methods=["GET"]),
-        Route("/registry", actors.registry.endpoint(location=f"{base}/registry", limits=settings.xml)),
-        Route("/repository", actors.repository.endpoint(location=f"{base}/repository", limits=settings.xml)),
-        Route("/pix", actors.identity.pix_endpoint(f"{base}/pix", limits=settings.xml)),
-        Route("/pdq", actors.identity.pdq_endpoint(f"{base}/pdq", limits=settings.xml)),
-    ]
+    soap = {
+        "/registry": actors.registry.endpoint(location=f"{base}/registry", limits=settings.xml),
+        "/repository": actors.repository.endpoint(location=f"{base}/repository", limits=settings.xml),
+        "/pix": actors.identity.pix_endpoint(f"{base}/pix", limits=settings.xml),
+        "/pdq": actors.identity.pdq_endpoint(f"{base}/pdq", limits=settings.xml),
+    }
+    routes = [Route("/health", health, methods=["GET"])]
+    routes += [Route(path, endpoint) for path, endpoint in soap.items()]
+    if settings.conformance.record:
+        # Validation mode: every XDS message received is also validated and its report kept in memory.
+        recorder = MessageRecorder.from_settings(settings.conformance)
+        for path in ("/registry", "/repository"):
+            soap[path].on_message = functools.partial(recorder.record, path)
+        routes.append(reports_route(recorder))
     return Starlette(routes=routes, lifespan=lifespan)
 
 

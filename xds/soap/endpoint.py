@@ -124,6 +124,9 @@ class SoapEndpoint:
         self.max_body_bytes = max_body_bytes or self.limits.max_bytes
         self.spool_threshold = spool_threshold
         self.tmp_dir = tmp_dir
+        # Called with the Body child of every dispatched request before its handler runs (the validation
+        # mode of the conformance toolkit); it must not raise and cannot change the answer.
+        self.on_message: Callable[[etree._Element], object] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -215,6 +218,8 @@ class SoapEndpoint:
             if operation is None:
                 raise action_not_supported(action)
             attachments = resolve_xop(root, mtom.parts) if mtom else {}
+            if self.on_message is not None:
+                self.on_message(envelope.body)
             reply = operation.handler(SoapRequest(envelope, attachments, mtom is not None, correlation_id))
             body = build_envelope(operation.response_action, relates_to, reply.body)
             if operation.mtom_response or mtom is not None or reply.attachments:
