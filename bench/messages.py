@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 
 RIM = "urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"
 LCM = "urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0"
 QUERY = "urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0"
 ROOT = "1.3.6.1.4.1.21367.2005.3.99"
+# In a submission template, stands for a per-request number (a load driver substitutes it, see below).
+REQUEST_NUMBER = "@N@"
 
 
 def _slot(name: str, *values: str) -> str:
@@ -60,7 +63,12 @@ def unique_oid() -> str:
 
 
 def document_entry(
-    sym: str, patient: str, *, creation: str = "20240102103000", event: str = "T-D4909"
+    sym: str,
+    patient: str,
+    *,
+    creation: str = "20240102103000",
+    event: str = "T-D4909",
+    unique_id: Callable[[], str] = unique_oid,
 ) -> str:
     content = sym.encode()
     return (
@@ -89,7 +97,7 @@ def document_entry(
         + _ext(
             sym,
             "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab",
-            unique_oid(),
+            unique_id(),
             "XDSDocumentEntry.uniqueId",
             "uid",
         )
@@ -97,10 +105,10 @@ def document_entry(
     )
 
 
-def submission(patient: str, documents: int = 1) -> bytes:
+def submission(patient: str, documents: int = 1, *, unique_id: Callable[[], str] = unique_oid) -> bytes:
     """A SubmitObjectsRequest registering `documents` entries for `patient` (CX, XML-escaped)."""
     patient = patient.replace("&", "&amp;")
-    parts = [document_entry(f"Document{i:02d}", patient) for i in range(documents)]
+    parts = [document_entry(f"Document{i:02d}", patient, unique_id=unique_id) for i in range(documents)]
     ss = "SubmissionSet01"
     parts.append(
         f'<rim:RegistryPackage id="{ss}">'
@@ -116,7 +124,7 @@ def submission(patient: str, documents: int = 1) -> bytes:
         + _ext(
             ss,
             "urn:uuid:96fdda7c-d067-4183-912e-bf5ee74998a8",
-            unique_oid(),
+            unique_id(),
             "XDSSubmissionSet.uniqueId",
             "uid",
         )
@@ -138,6 +146,16 @@ def submission(patient: str, documents: int = 1) -> bytes:
         + "".join(parts)
         + "</rim:RegistryObjectList></lcm:SubmitObjectsRequest>"
     ).encode()
+
+
+def submission_template(patient: str) -> bytes:
+    """A single-document submission whose uniqueIds contain REQUEST_NUMBER.
+
+    A driver replaces REQUEST_NUMBER with a number unique to the request (run, client, counter) so that a
+    few prepared bodies serve any number of registrations; the uniqueIds stay valid OIDs.
+    """
+    suffixes = iter((1, 2))
+    return submission(patient, 1, unique_id=lambda: f"{ROOT}.{REQUEST_NUMBER}.{next(suffixes)}")
 
 
 def find_documents(patient: str, return_type: str = "LeafClass") -> bytes:

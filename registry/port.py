@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from registry.register import register
 from registry.settings import RegistrySettings
 from registry.tables import document_entry
+from xds.db.engine import read_connection
 from xds.ebxml.parse_submit import parse_submit_objects_request
 from xds.errors import RegistryError
 from xds.ports import PatientIdentityPort
@@ -35,5 +36,5 @@ class InProcessRegistry:
         if not unique_ids:
             return set()
         uid = document_entry.c.unique_id
-        with self.engine.connect() as conn:
+        with read_connection(self.engine) as conn:
             return set(conn.scalars(select(uid).where(uid.in_(unique_ids))))

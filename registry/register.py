@@ -117,22 +117,20 @@ def _store(conn: Connection, sub: Submission, timestamp: str, make_uuid: Callabl
     for f in sub.folders:
         _set_slot(f.rim, LAST_UPDATE_TIME, timestamp)
     ss = sub.submission_sets[0]
-    store.insert_submission_set(conn, ss, render_registry_object(ss.rim))
-    store.insert_document_entries(
-        conn, sub.documents, {d.entry_uuid: render_registry_object(d.rim) for d in sub.documents}
-    )
-    store.insert_folders(
-        conn, sub.folders, {f.entry_uuid: render_registry_object(f.rim) for f in sub.folders}, timestamp
-    )
-    store.insert_associations(
-        conn,
+    rows = store.submission_rows(
+        ss,
+        render_registry_object(ss.rim),
+        [(d, render_registry_object(d.rim)) for d in sub.documents],
+        [(f, render_registry_object(f.rim)) for f in sub.folders],
         [
             store.AssociationRow(
                 a.id, a.association_type, a.source_object, a.target_object, render_registry_object(a)
             )
             for a in (*(a.rim for a in sub.associations), *plan.associations)
         ],
+        timestamp,
     )
+    store.insert_submission(conn, rows)
     store.set_document_status(conn, plan.deprecate, v.Status.DEPRECATED)
     new_folders = {f.entry_uuid for f in sub.folders}
     filled = {

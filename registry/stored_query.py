@@ -36,6 +36,7 @@ from registry.queries.get_submission_sets import get_submission_sets
 from registry.queries.params import QueryParams, extract_params
 from registry.queries.plan import Plan
 from registry.settings import RegistrySettings
+from xds.db.engine import read_connection
 from xds.ebxml import rim
 from xds.ebxml.render import render_adhoc_query_response
 from xds.ebxml.vocabulary import ResponseStatus, StoredQuery
@@ -102,7 +103,7 @@ def run_stored_query(
         return QueryResult(ResponseStatus.FAILURE, errors=exc.errors)
     leaf = request.return_type == LEAF_CLASS
     cap = settings.max_leafclass_results if leaf else settings.max_objectref_results
-    with engine.connect() as conn:
+    with read_connection(engine) as conn:
         if leaf and definition.single_patient and len(_patients(conn, plan)) > 1:
             return _failure(
                 ErrorCode.RESULT_NOT_SINGLE_PATIENT,
