@@ -391,6 +391,27 @@ def find_patient(engine: Engine, identifier: Identifier) -> PatientRecord | None
     return records[0] if records else None
 
 
+# The requested identifier, if active, left-joined to the identifiers merged into its patient.
+_requested, _merged = patient_identifier.alias("requested"), patient_identifier.alias("merged")
+_QUERY_IDS = (
+    select(_merged.c.cx)
+    .select_from(
+        _requested.outerjoin(
+            _merged,
+            (_merged.c.patient_seq == _requested.c.patient_seq)
+            & (_merged.c.authority_oid == _requested.c.authority_oid)
+            & (_merged.c.status == MERGED),
+        )
+    )
+    .where(
+        _requested.c.authority_oid == bindparam("oid"),
+        _requested.c.id_number == bindparam("number"),
+        _requested.c.status == ACTIVE,
+    )
+    .order_by(_merged.c.cx)
+)
+
+
 @dataclass(slots=True)
 class PatientDirectory:
     """The in-process PatientIdentityPort the registry uses when co-located with the identity store.
@@ -428,20 +449,17 @@ class PatientDirectory:
     def merged_ids(self, patient_id: str) -> list[str]:
         """The ids merged into the active `patient_id`, in its authority: stored queries on the surviving id
         include their documents (shown under the surviving id). Empty when `patient_id` is not active."""
+        return self.query_ids(patient_id)[1:]
+
+    def query_ids(self, patient_id: str) -> list[str]:
+        """What a stored query on `patient_id` covers: the id itself then the ids merged into it; empty when
+        the id is unknown or merged away (TF-2 3.18.4.1.2.3.9.1: a query on a subsumed id returns nothing).
+        One prepared statement on the registry's hot path (every FindDocuments asks)."""
         cx = self._parse(patient_id)
         if cx is None:
             return []
-        t = patient_identifier
         with self.engine.connect() as conn:
-            row = _rows_for(conn, [Identifier.from_cx(cx)]).get((cx.authority_oid, cx.id_number))
-            if row is None or row[1] != ACTIVE:
-                return []
-            return list(
-                conn.execute(
-                    select(t.c.cx)
-                    .where(
-                        t.c.patient_seq == row[0], t.c.status == MERGED, t.c.authority_oid == cx.authority_oid
-                    )
-                    .order_by(t.c.cx)
-                ).scalars()
-            )
+            params = {"oid": cx.authority_oid, "number": cx.id_number}
+            merged = conn.execute(_QUERY_IDS, params).scalars().all()
+        # No row: unknown or not active. One row with NULL: active, nothing merged into it.
+        return [patient_id, *(m for m in merged if m is not None)] if merged else []

@@ -71,7 +71,7 @@ class RegistryService:
         _expect_body(request, ADHOC_QUERY_REQUEST)
         try:
             query = parse_adhoc_query_request(request.envelope.body)
-            result = run_stored_query(self.engine, query, self.settings)
+            result = run_stored_query(self.engine, query, self.settings, self.patients)
         except XdsError as exc:
             result = QueryResult(ResponseStatus.FAILURE, errors=exc.errors)
         except Exception:

@@ -22,6 +22,7 @@ from xml.sax.saxutils import quoteattr
 
 from sqlalchemy import Connection, Engine, select
 
+from registry.merged_patients import PATIENT_PARAMETERS, show_surviving
 from registry.queries.find_documents import find_documents, find_documents_by_reference_id
 from registry.queries.find_folders import find_folders
 from registry.queries.find_submission_sets import find_submission_sets
@@ -41,6 +42,7 @@ from xds.ebxml import rim
 from xds.ebxml.render import render_adhoc_query_response
 from xds.ebxml.vocabulary import ResponseStatus, StoredQuery
 from xds.errors import ErrorCode, RegistryError, XdsError
+from xds.ports import PatientIdentityPort
 
 LEAF_CLASS = "LeafClass"
 
@@ -89,16 +91,35 @@ def _failure(code: ErrorCode, context: str) -> QueryResult:
 
 
 def run_stored_query(
-    engine: Engine, request: rim.AdhocQueryRequest, settings: RegistrySettings
+    engine: Engine,
+    request: rim.AdhocQueryRequest,
+    settings: RegistrySettings,
+    patients: PatientIdentityPort | None = None,
 ) -> QueryResult:
-    """Answer one stored query; request faults come back as a Failure result, never as an exception."""
+    """Answer one stored query; request faults come back as a Failure result, never as an exception.
+
+    With `patients`, a query naming a patient covers the ids merged into it and shows them under the
+    requested id, and a query on a merged-away or unknown id returns nothing (registry/merged_patients.py).
+    """
     try:
         query = StoredQuery(request.query_id)
     except ValueError:
         return _failure(ErrorCode.UNKNOWN_STORED_QUERY, f"unknown stored query id {request.query_id}")
     definition = QUERIES[query]
     try:
-        plan = definition.plan(extract_params(query, request.parameters))
+        params = extract_params(query, request.parameters)
+    except XdsError as exc:
+        return QueryResult(ResponseStatus.FAILURE, errors=exc.errors)
+    patient_param = next((p for p in PATIENT_PARAMETERS if params.strings(p)), None)
+    covered: list[str] = []
+    if patients is not None and patient_param is not None:
+        requested = params.string(patient_param) or ""
+        covered = patients.query_ids(requested)
+        if not covered:  # unknown or merged away: an empty Success (TF-2 3.18.4.1.3)
+            return QueryResult(ResponseStatus.SUCCESS)
+        params = params.with_values(patient_param, covered)
+    try:
+        plan = definition.plan(params)
     except XdsError as exc:
         return QueryResult(ResponseStatus.FAILURE, errors=exc.errors)
     leaf = request.return_type == LEAF_CLASS
@@ -119,6 +140,8 @@ def run_stored_query(
         return QueryResult(ResponseStatus.SUCCESS, refs=rows)
     home = settings.home_community_id
     objects = [_with_home(xml.encode(), home) for xml in rows] if home else [xml.encode() for xml in rows]
+    if len(covered) > 1:
+        objects = [show_surviving(fragment, covered[1:], covered[0]) for fragment in objects]
     return QueryResult(ResponseStatus.SUCCESS, objects=objects)
 
 

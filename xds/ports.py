@@ -14,9 +14,16 @@ from xds.errors import RegistryError
 
 
 class PatientIdentityPort(Protocol):
-    """What the registry asks of patient identity: is this CX patient id known in the affinity domain?"""
+    """What the registry asks of patient identity (the affinity domain's Patient Identity Feed)."""
 
-    def is_known(self, patient_id: str) -> bool: ...
+    def is_known(self, patient_id: str) -> bool:
+        """May documents be registered for this CX patient id (else XDSUnknownPatientId)?"""
+        ...
+
+    def query_ids(self, patient_id: str) -> list[str]:
+        """The patient ids a stored query on `patient_id` covers: itself and the ids merged into it; empty
+        when it is unknown or was merged into another (TF-2 3.18.4.1.2.3.9.1)."""
+        ...
 
 
 class RegistryPort(Protocol):

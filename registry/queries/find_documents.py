@@ -27,7 +27,7 @@ def document_conditions(query: QueryParams) -> list[ColumnElement[bool]]:
     """Every FindDocuments parameter as a condition on `document_entry` (absent parameters add nothing)."""
     de = document_entry.c
     conditions = [
-        de.patient_id == query.string(qp.DE_PATIENT_ID),
+        de.patient_id.in_(query.strings(qp.DE_PATIENT_ID)),
         de.status.in_(query.strings(qp.DE_STATUS)),
         de.object_type.in_(query.entry_types()),
         *codes_filter(de.class_code, de.class_scheme, query, qp.DE_CLASS_CODE),

@@ -21,7 +21,7 @@ def find_folders(query: QueryParams) -> Plan:
         for group in query.code_groups(qp.FD_CODE)
     ]
     conditions = [
-        fd.patient_id == query.string(qp.FD_PATIENT_ID),
+        fd.patient_id.in_(query.strings(qp.FD_PATIENT_ID)),
         fd.status.in_(query.strings(qp.FD_STATUS)),
         *time_range(fd.last_update_time, query.string(qp.FD_UPDATE_FROM), query.string(qp.FD_UPDATE_TO)),
         *code_groups,

@@ -14,7 +14,7 @@ from registry.tables import submission_set, submission_set_author
 def find_submission_sets(query: QueryParams) -> Plan:
     ss = submission_set.c
     conditions = [
-        ss.patient_id == query.string(qp.SS_PATIENT_ID),
+        ss.patient_id.in_(query.strings(qp.SS_PATIENT_ID)),
         ss.status.in_(query.strings(qp.SS_STATUS)),
         *time_range(
             ss.submission_time, query.string(qp.SS_SUBMISSION_FROM), query.string(qp.SS_SUBMISSION_TO)

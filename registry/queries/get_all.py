@@ -16,13 +16,13 @@ from registry.tables import association, document_entry, folder, submission_set
 
 
 def get_all(query: QueryParams) -> Plan:
-    patient = query.string(qp.PATIENT_ID)
+    patients = query.strings(qp.PATIENT_ID)  # the id and any ids merged into it
     ss, de, fd, a = submission_set.c, document_entry.c, folder.c, association.c
-    ss_where = and_(ss.patient_id == patient, ss.status.in_(query.strings(qp.SS_STATUS)))
+    ss_where = and_(ss.patient_id.in_(patients), ss.status.in_(query.strings(qp.SS_STATUS)))
     de_where = and_(
-        de.patient_id == patient, de.status.in_(query.strings(qp.DE_STATUS)), *entry_filters(query)
+        de.patient_id.in_(patients), de.status.in_(query.strings(qp.DE_STATUS)), *entry_filters(query)
     )
-    fd_where = and_(fd.patient_id == patient, fd.status.in_(query.strings(qp.FD_STATUS)))
+    fd_where = and_(fd.patient_id.in_(patients), fd.status.in_(query.strings(qp.FD_STATUS)))
     returned = union(select_ids(ss.id, ss_where), select_ids(de.id, de_where), select_ids(fd.id, fd_where))
     return [
         Part(submission_set, ss_where),

@@ -21,8 +21,8 @@ parameters are always acceptable"), and the MU and XCA extensions add parameters
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from xds.ebxml.datatypes import normalize_dtm
@@ -206,6 +206,11 @@ class QueryParams:
     """The checked parameters of one request; accessors return what the SQL layer needs."""
 
     _groups: Mapping[str, Groups]
+
+    def with_values(self, name: str, values: Sequence[str]) -> QueryParams:
+        """The same parameters with `name` standing for several values (OR): a patient id and the ids
+        merged into it (TF-2 3.18.4.1.2.3.9.1)."""
+        return replace(self, _groups={**self._groups, name: (tuple(values),)})
 
     def string(self, name: str) -> str | None:
         """A single-valued parameter (times come normalized to 14 digits)."""
