@@ -21,7 +21,7 @@ from xds.ebxml.parse_query import parse_adhoc_query_request
 from xds.ebxml.parse_submit import parse_submit_objects_request
 from xds.ebxml.render import render_registry_response
 from xds.ebxml.vocabulary import Action, ResponseStatus
-from xds.errors import ErrorCode, RegistryError, XdsError
+from xds.errors import ErrorCode, RegistryError, XdsError, internal_error
 from xds.ports import PatientIdentityPort
 from xds.soap.endpoint import Operation, SoapEndpoint, SoapReply, SoapRequest
 from xds.soap.faults import SoapFault
@@ -40,11 +40,7 @@ def _expect_body(request: SoapRequest, tag: str) -> None:
 
 
 def _internal_error(request: SoapRequest, what: str) -> RegistryError:
-    log.exception("%s failed (correlation id %s)", what, request.correlation_id)
-    return RegistryError(
-        ErrorCode.REGISTRY_ERROR,
-        f"internal error while processing {what}; correlation id {request.correlation_id}",
-    )
+    return internal_error(ErrorCode.REGISTRY_ERROR, what, request.correlation_id, log)
 
 
 @dataclass(slots=True)

@@ -30,7 +30,7 @@ from repository.retrieve import retrieve_documents
 from repository.settings import RepositorySettings
 from xds.ebxml.render import render_registry_response
 from xds.ebxml.vocabulary import Action, ResponseStatus
-from xds.errors import ErrorCode, RegistryError, XdsError
+from xds.errors import ErrorCode, RegistryError, XdsError, internal_error
 from xds.ports import RegistryPort
 from xds.soap.endpoint import Operation, SoapEndpoint, SoapReply, SoapRequest
 from xds.soap.faults import SoapFault
@@ -40,11 +40,7 @@ log = logging.getLogger("xds.repository")
 
 
 def _internal_error(request: SoapRequest, what: str) -> RegistryError:
-    log.exception("%s failed (correlation id %s)", what, request.correlation_id)
-    return RegistryError(
-        ErrorCode.REPOSITORY_ERROR,
-        f"internal error while processing {what}; correlation id {request.correlation_id}",
-    )
+    return internal_error(ErrorCode.REPOSITORY_ERROR, what, request.correlation_id, log)
 
 
 @dataclass(slots=True)

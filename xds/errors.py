@@ -6,6 +6,7 @@ actors import the name, never retype the string.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -57,6 +58,16 @@ class RegistryError:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+
+def internal_error(code: ErrorCode, what: str, correlation_id: str, log: logging.Logger) -> RegistryError:
+    """An unexpected failure as the client sees it: the fallback code and a correlation id, never the cause.
+
+    The traceback goes to `log` under the same correlation id, so support can find it (checklist 4.1:
+    XDSRegistryError / XDSRepositoryError only when no specific code fits). Call from an `except` block.
+    """
+    log.exception("%s failed (correlation id %s)", what, correlation_id)
+    return RegistryError(code, f"internal error while processing {what}; correlation id {correlation_id}")
 
 
 class XdsError(Exception):

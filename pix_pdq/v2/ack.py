@@ -17,10 +17,10 @@ def control_id() -> str:
     return uuid.uuid4().hex[:20]
 
 
-def ack(header: Header, settings: PatientIdentitySettings, error: V2Error | None = None) -> str:
-    """AA, or the error's AE/AR with an ERR naming the segment and field at fault."""
-    event = header.trigger_event
-    message_type = f"ACK^{event}^ACK" if event else "ACK"
+def response_head(
+    header: Header, settings: PatientIdentitySettings, message_type: str, error: V2Error | None
+) -> list[list[str]]:
+    """MSH, MSA and, on error, the ERR naming the segment and field at fault: how every answer starts."""
     segments = [
         msh(
             header,
@@ -33,4 +33,10 @@ def ack(header: Header, settings: PatientIdentitySettings, error: V2Error | None
     ]
     if error is not None:
         segments.append(err(error, header.version or "2.5"))
-    return render(segments)
+    return segments
+
+
+def ack(header: Header, settings: PatientIdentitySettings, error: V2Error | None = None) -> str:
+    """AA, or the error's AE/AR with an ERR naming the segment and field at fault."""
+    event = header.trigger_event
+    return render(response_head(header, settings, f"ACK^{event}^ACK" if event else "ACK", error))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hl7
 
 from pix_pdq.settings import PatientIdentitySettings
-from pix_pdq.v2.ack import control_id
-from pix_pdq.v2.codec import Header, Location, Message, V2Error, err, identifier_from_cx, msa, msh
+from pix_pdq.v2.ack import response_head
+from pix_pdq.v2.codec import Header, Location, Message, V2Error, identifier_from_cx
 from pix_pdq.vocabulary import HL7_ERR_DATA_TYPE, HL7_ERR_SEGMENT_SEQUENCE
 
 
@@ -39,18 +39,7 @@ def response(
 ) -> list[list[str]]:
     """MSH, MSA, ERR, QAK, QPD of an RSP: QAK-2 is OK/NF/AE; QAK-4..6 are hit counts (total, this payload,
     remaining) for PDQ; QPD is echoed as received (HL7 2.5 5.5.3)."""
-    segments = [
-        msh(
-            header,
-            control_id(),
-            message_type,
-            our_application=settings.application_name,
-            our_facility=settings.facility_name,
-        ),
-        msa(error.ack_code if error else "AA", header.control_id, header.version, error),
-    ]
-    if error is not None:
-        segments.append(err(error, header.version or "2.5"))
+    segments = response_head(header, settings, message_type, error)
     tag = message.raw(query, 2) if query is not None else ""
     qak = ["QAK", tag, status]
     if counts is not None:
