@@ -10,6 +10,11 @@ from registry.validation.rule import Rule, RuleContext, Violation
 from xds.ebxml import vocabulary as v
 from xds.ebxml.datatypes import DTMError, is_sha1, normalize_dtm
 from xds.ebxml.metadata import DocumentEntry
+from xds.ebxml.transform import (
+    DOCUMENT_ENTRY_CODE_NAMES,
+    DOCUMENT_ENTRY_MULTI_VALUED_SLOTS,
+    DOCUMENT_ENTRY_SLOTS,
+)
 from xds.errors import ErrorCode
 
 LABEL = "DocumentEntry"
@@ -32,28 +37,9 @@ REQUIRED = (
     ("typeCode", lambda d: d.type_code),
     ("uniqueId", lambda d: d.unique_id),
 )
-SINGLE_VALUED_SLOTS = (
-    "creationTime",
-    "hash",
-    "languageCode",
-    "legalAuthenticator",
-    "repositoryUniqueId",
-    "serviceStartTime",
-    "serviceStopTime",
-    "size",
-    "sourcePatientId",
-    "URI",
-)
+SINGLE_VALUED_SLOTS = tuple(sorted(DOCUMENT_ENTRY_SLOTS - DOCUMENT_ENTRY_MULTI_VALUED_SLOTS))
 SINGLE_CODES = ("classCode", "typeCode", "formatCode", "healthcareFacilityTypeCode", "practiceSettingCode")
-CODE_SCHEMES = {
-    v.DE_CLASS_CODE: "classCode",
-    v.DE_TYPE_CODE: "typeCode",
-    v.DE_FORMAT_CODE: "formatCode",
-    v.DE_HEALTHCARE_FACILITY_TYPE_CODE: "healthcareFacilityTypeCode",
-    v.DE_PRACTICE_SETTING_CODE: "practiceSettingCode",
-    v.DE_CONFIDENTIALITY_CODE: "confidentialityCode",
-    v.DE_EVENT_CODE: "eventCodeList",
-}
+CODE_SCHEMES = DOCUMENT_ENTRY_CODE_NAMES
 # IPF UNIQUE_ID_TOO_LONG: TF-3 4.2.3.2.26 limits a DocumentEntry uniqueId to 128 characters.
 MAX_UNIQUE_ID = 128
 # sourcePatientInfo: at most one value each for birth date and sex (TF-3 4.2.3.2.23).

@@ -35,6 +35,8 @@ DOCUMENT_ENTRY_SLOTS = frozenset(
         v.REFERENCE_ID_LIST_SLOT,
     }
 )
+# The IHE DocumentEntry slots that may carry several values; every other one holds exactly one.
+DOCUMENT_ENTRY_MULTI_VALUED_SLOTS = frozenset({"sourcePatientInfo", v.REFERENCE_ID_LIST_SLOT})
 SUBMISSION_SET_SLOTS = frozenset({"submissionTime", "intendedRecipient"})
 FOLDER_SLOTS = frozenset({"lastUpdateTime"})
 # Association slots are not extra metadata: SubmissionSetStatus and the MU slots are protocol.
@@ -57,7 +59,8 @@ _DE_SINGLE_CODES = {
     v.DE_HEALTHCARE_FACILITY_TYPE_CODE: ("healthcareFacilityTypeCode", "healthcare_facility_type_code"),
     v.DE_PRACTICE_SETTING_CODE: ("practiceSettingCode", "practice_setting_code"),
 }
-_DE_CODE_NAMES = {
+# Every coded DocumentEntry attribute: classification scheme -> TF-3 attribute name.
+DOCUMENT_ENTRY_CODE_NAMES = {
     **{scheme: names[0] for scheme, names in _DE_SINGLE_CODES.items()},
     v.DE_CONFIDENTIALITY_CODE: "confidentialityCode",
     v.DE_EVENT_CODE: "eventCodeList",
@@ -173,7 +176,7 @@ def _document_entry(eo: rim.ExtrinsicObject) -> metadata.DocumentEntry:
         if scheme == v.DE_AUTHOR:
             de.authors.append(_author(cl))
             continue
-        name = _DE_CODE_NAMES.get(scheme or "")
+        name = DOCUMENT_ENTRY_CODE_NAMES.get(scheme or "")
         if name is None:
             continue
         de.code_counts[name] = de.code_counts.get(name, 0) + 1
